@@ -1,0 +1,2 @@
+"""Pages of aid logistics, one module per part: needs, pledges, stock, deliveries, planning,
+dashboards, imports. Each module lists its own ``urlpatterns``; aid/urls.py joins them."""

@@ -1,0 +1,79 @@
+"""Creates that happen once per client key, however often the request is replayed.
+
+An offline queue, a bot retry or a double tap sends the same create twice. The client
+names each create with a key; the second time we return what the first one made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from hromada.core.models import IdempotencyKey
+
+T = TypeVar("T", bound=models.Model)
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
+FIELD = "idempotency_key"
+
+
+class KeyReused(Exception):
+    """The key was used by somebody else: we neither create nor reveal their object."""
+
+
+def validate_key(key: str) -> None:
+    if not KEY_PATTERN.match(key):
+        raise ValidationError(
+            {
+                FIELD: _(
+                    "The idempotency key must be 8 to 128 letters, digits or - _ . : "
+                    "(a UUID is best)."
+                )
+            }
+        )
+
+
+def _previous(scope: str, key: str, actor: Any, model: type[T]) -> T | None:
+    row = IdempotencyKey.objects.filter(scope=scope, key=key).first()
+    if row is None:
+        return None
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    obj = model._default_manager.filter(pk=row.object_id).first()
+    if row.actor_id != actor_id or obj is None:
+        raise KeyReused
+    return obj
+
+
+def create_once(
+    *, scope: str, key: str | None, actor: Any, model: type[T], create: Callable[[], T]
+) -> tuple[T, bool]:
+    """Run ``create`` unless ``key`` was already used in ``scope``; return (object, created)."""
+    if not key:
+        return create(), True
+    validate_key(key)
+    previous = _previous(scope, key, actor, model)
+    if previous is not None:
+        return previous, False
+    try:
+        with transaction.atomic():
+            obj = create()
+            IdempotencyKey.objects.create(
+                scope=scope,
+                key=key,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                object_type=ContentType.objects.get_for_model(obj),
+                object_id=str(obj.pk),
+            )
+    except IntegrityError:
+        # A concurrent request with the same key committed first: return its object.
+        previous = _previous(scope, key, actor, model)
+        if previous is None:
+            raise
+        return previous, False
+    return obj, True
