@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from hromada.core import permissions
@@ -11,7 +12,9 @@ from hromada.core.models import Role
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the menu offers this user: computed once from their memberships."""
-    user = request.user
+    # An error page for a request refused before the user is known (a Host we do not
+    # serve) has no user: it is shown as to anyone.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "csp_nonce": getattr(request, "csp_nonce", ""),
         "tile_url": settings.TILE_URL,

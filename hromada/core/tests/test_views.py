@@ -83,6 +83,14 @@ def test_error_pages_speak_the_visitors_language(community, client, language):
     assert response["Content-Language"] == language
 
 
+def test_a_host_we_do_not_serve_gets_the_400_page_not_a_crash(db, client):
+    # Refused before the user is known: the error page must not need one.
+    response = client.get("/needs/", HTTP_HOST="attacker.example", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    with translation.override("en"):
+        assert translation.gettext("The request could not be understood.") in response.text
+
+
 def test_api_errors_are_json_even_for_unknown_paths(client):
     response = client.get("/api/no-such-endpoint")
     assert response.status_code == 404
