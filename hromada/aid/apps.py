@@ -6,3 +6,8 @@ class AidConfig(AppConfig):
     name = "hromada.aid"
     label = "aid"
     verbose_name = _("Aid")
+
+    def ready(self) -> None:
+        from hromada.aid import signals
+
+        signals.connect()

@@ -53,6 +53,7 @@ from hromada.core import permissions
 from hromada.core.idempotency import create_once
 from hromada.core.models import AuditEvent, Place, Sensitivity
 from hromada.core.services import record_event
+from hromada.lib import pagecache
 from hromada.lib.crashpoints import crashpoint
 from hromada.lib.uploads import TOKEN as TOKEN  # the views check tokens before a lookup
 from hromada.lib.uploads import PrivateUploads
@@ -1182,13 +1183,14 @@ def commit(
         write = COMMITS[Kind(kind)]
         by_field = {c.name: checked.headers.get(c.name, str(c.label)) for c in COLUMNS[kind]}
         errors: list[RowError] = []
-        for row in checked.rows:
-            try:
-                # Each service runs in its own savepoint: a refused row leaves the others'
-                # work in place until the end, so that every refusal is reported at once.
-                write(user, row)
-            except (ValidationError, PermissionDenied) as error:
-                errors.extend(_errors_from(row.number, error, by_field))
+        with pagecache.batch("needs"):  # the kept boards are dropped once, not per row
+            for row in checked.rows:
+                try:
+                    # Each service runs in its own savepoint: a refused row leaves the others'
+                    # work in place until the end, so that every refusal is reported at once.
+                    write(user, row)
+                except (ValidationError, PermissionDenied) as error:
+                    errors.extend(_errors_from(row.number, error, by_field))
         if errors:
             raise ImportRejected(errors)
         crashpoint("aid.import.commit")  # every row written, the import not yet recorded

@@ -16,6 +16,7 @@ from hromada.aid.models import Item, Need
 from hromada.aid.permissions import may_manage_needs_at
 from hromada.core.idempotency import create_once
 from hromada.core.models import Place, Sensitivity
+from hromada.lib import pagecache
 
 EDITABLE = {
     "place",
@@ -150,6 +151,7 @@ def close_need(actor: Any, need: Need, *, status: str) -> Need:
 def add_coverage(need: Need, quantity: Decimal) -> Need:
     """Goods for this need arrived: count them, and close the need once it is met."""
     Need.objects.filter(pk=need.pk).update(quantity_covered=F("quantity_covered") + quantity)
+    pagecache.changed_on_commit("needs")  # update() sends no signal
     need.refresh_from_db(fields=["quantity_covered"])
     if need.is_open:
         need.status = need.status_for_coverage()

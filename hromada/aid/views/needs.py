@@ -26,6 +26,7 @@ from hromada.lib import ratelimit
 from hromada.lib.exports import FORMATS, table_response
 from hromada.lib.forms import form_error_from
 from hromada.lib.http import HtmxHttpRequest
+from hromada.lib.pagecache import shared_for_anonymous
 
 PAGE_SIZE = 50
 
@@ -39,6 +40,7 @@ def _board(request: HttpRequest) -> tuple[BoardFilterForm, Any]:
 
 @require_GET
 @ratelimit.rate_limited("search", when=ratelimit.searching)
+@shared_for_anonymous("needs")
 def needs_board(request: HtmxHttpRequest) -> HttpResponse:
     form, needs = _board(request)
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))

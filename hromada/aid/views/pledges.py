@@ -30,10 +30,12 @@ from hromada.core import permissions
 from hromada.core.services import client_ip
 from hromada.lib import ratelimit
 from hromada.lib.forms import form_error_from
+from hromada.lib.pagecache import shared_for_anonymous
 from hromada.lib.ratelimit import RateLimited
 
 
 @require_GET
+@shared_for_anonymous("needs")
 def needed_most(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
