@@ -1,4 +1,5 @@
 import datetime
+import functools
 from decimal import Decimal
 from typing import Any, cast
 
@@ -42,6 +43,7 @@ from hromada.aid.services import stock
 from hromada.core import permissions
 from hromada.core.api import AreaOut
 from hromada.core.api_auth import anyone
+from hromada.core.idempotency import run_once
 from hromada.core.models import Place, Sensitivity, User
 from hromada.core.services import client_ip
 from hromada.lib import ratelimit
@@ -564,19 +566,140 @@ def list_moves(request: HttpRequest, place_id: int):  # type: ignore[no-untyped-
     )
 
 
-@router.post("/stock/{place_id}/receive", response={201: list[MoveOut]}, tags=["stock"])
+RETRY_SAFE = (
+    "Send `Idempotency-Key` (a UUID): a retry whose first answer was lost does nothing again "
+    "and gets the first answer (with `Idempotent-Replayed: true`)."
+)
+
+
+def _once(
+    request: HttpRequest,
+    response: HttpResponse,
+    scope: str,
+    key: str | None,
+    model: type[Any],
+    run: Any,
+) -> list[Any]:
+    """Run a stock or delivery action once per ``Idempotency-Key`` (see run_once)."""
+    objects, ran = run_once(scope=scope, key=key, actor=request.user, model=model, run=run)
+    if not ran:
+        response["Idempotent-Replayed"] = "true"
+    # As stored (quantities to the gram), so that the first answer and a replay are the same.
+    stored = model._default_manager.in_bulk([obj.pk for obj in objects])
+    return [stored[obj.pk] for obj in objects]
+
+
+@router.post(
+    "/stock/{place_id}/receive",
+    response={201: list[MoveOut]},
+    tags=["stock"],
+    description=RETRY_SAFE,
+)
 def receive_stock(
-    request: HttpRequest, place_id: int, payload: StockChangeIn
+    request: HttpRequest,
+    response: HttpResponse,
+    place_id: int,
+    payload: StockChangeIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[list[StockMove]]:
     place = access_stock_place(request.user, place_id, manage=True)
+    run = functools.partial(
+        stock.receive_stock,
+        request.user,
+        place=place,
+        item=_required_item(payload.item_id),
+        quantity=payload.quantity,
+        reason=payload.reason or StockMove.Reason.DONATION,
+        batch=payload.batch,
+        expires_on=payload.expires_on,
+        note=payload.note,
+    )
     return Status(
-        201,
-        stock.receive_stock(
+        201, _once(request, response, "aid.stock.receive", idempotency_key, StockMove, run)
+    )
+
+
+@router.post(
+    "/stock/{place_id}/issue", response={201: list[MoveOut]}, tags=["stock"], description=RETRY_SAFE
+)
+def issue_stock(
+    request: HttpRequest,
+    response: HttpResponse,
+    place_id: int,
+    payload: StockChangeIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Status[list[StockMove]]:
+    place = access_stock_place(request.user, place_id, manage=True)
+    run = functools.partial(
+        stock.issue_stock,
+        request.user,
+        place=place,
+        item=_required_item(payload.item_id),
+        quantity=payload.quantity,
+        reason=payload.reason or StockMove.Reason.DISTRIBUTION,
+        batch=payload.batch or None,
+        expires_on=payload.expires_on,
+        note=payload.note,
+    )
+    return Status(201, _once(request, response, "aid.stock.issue", idempotency_key, StockMove, run))
+
+
+@router.post(
+    "/stock/{place_id}/transfer",
+    response={201: list[MoveOut]},
+    tags=["stock"],
+    description=RETRY_SAFE,
+)
+def transfer_stock(
+    request: HttpRequest,
+    response: HttpResponse,
+    place_id: int,
+    payload: TransferIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Status[list[StockMove]]:
+    place = access_stock_place(request.user, place_id, manage=True)
+    destination = permissions.visible_places(request.user).filter(pk=payload.to_place_id).first()
+    if destination is None:
+        raise ValidationError({"to_place_id": [_("Unknown place.")]})
+    run = functools.partial(
+        stock.transfer_stock,
+        request.user,
+        from_place=place,
+        to_place=destination,
+        item=_required_item(payload.item_id),
+        quantity=payload.quantity,
+        batch=payload.batch or None,
+        expires_on=payload.expires_on,
+        note=payload.note,
+    )
+    return Status(
+        201, _once(request, response, "aid.stock.transfer", idempotency_key, StockMove, run)
+    )
+
+
+@router.post(
+    "/stock/{place_id}/count", response=list[MoveOut], tags=["stock"], description=RETRY_SAFE
+)
+def count_stock(
+    request: HttpRequest,
+    response: HttpResponse,
+    place_id: int,
+    payload: CountIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> list[StockMove]:
+    place = access_stock_place(request.user, place_id, manage=True)
+    item = _required_item(payload.item_id)
+    return _once(
+        request,
+        response,
+        "aid.stock.count",
+        idempotency_key,
+        StockMove,
+        lambda: stock.count_stock(
             request.user,
             place=place,
-            item=_required_item(payload.item_id),
-            quantity=payload.quantity,
-            reason=payload.reason or StockMove.Reason.DONATION,
+            item=item,
+            counted=payload.counted,
             batch=payload.batch,
             expires_on=payload.expires_on,
             note=payload.note,
@@ -584,72 +707,36 @@ def receive_stock(
     )
 
 
-@router.post("/stock/{place_id}/issue", response={201: list[MoveOut]}, tags=["stock"])
-def issue_stock(
-    request: HttpRequest, place_id: int, payload: StockChangeIn
+@router.post(
+    "/stock/moves/{move_id}/reverse",
+    response={201: list[MoveOut]},
+    tags=["stock"],
+    description=RETRY_SAFE,
+)
+def reverse_move(
+    request: HttpRequest,
+    response: HttpResponse,
+    move_id: int,
+    payload: ReverseIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[list[StockMove]]:
-    place = access_stock_place(request.user, place_id, manage=True)
-    return Status(
-        201,
-        stock.issue_stock(
-            request.user,
-            place=place,
-            item=_required_item(payload.item_id),
-            quantity=payload.quantity,
-            reason=payload.reason or StockMove.Reason.DISTRIBUTION,
-            batch=payload.batch or None,
-            expires_on=payload.expires_on,
-            note=payload.note,
-        ),
-    )
-
-
-@router.post("/stock/{place_id}/transfer", response={201: list[MoveOut]}, tags=["stock"])
-def transfer_stock(
-    request: HttpRequest, place_id: int, payload: TransferIn
-) -> Status[list[StockMove]]:
-    place = access_stock_place(request.user, place_id, manage=True)
-    destination = permissions.visible_places(request.user).filter(pk=payload.to_place_id).first()
-    if destination is None:
-        raise ValidationError({"to_place_id": [_("Unknown place.")]})
-    return Status(
-        201,
-        stock.transfer_stock(
-            request.user,
-            from_place=place,
-            to_place=destination,
-            item=_required_item(payload.item_id),
-            quantity=payload.quantity,
-            batch=payload.batch or None,
-            expires_on=payload.expires_on,
-            note=payload.note,
-        ),
-    )
-
-
-@router.post("/stock/{place_id}/count", response=list[MoveOut], tags=["stock"])
-def count_stock(request: HttpRequest, place_id: int, payload: CountIn) -> list[StockMove]:
-    place = access_stock_place(request.user, place_id, manage=True)
-    return stock.count_stock(
-        request.user,
-        place=place,
-        item=_required_item(payload.item_id),
-        counted=payload.counted,
-        batch=payload.batch,
-        expires_on=payload.expires_on,
-        note=payload.note,
-    )
-
-
-@router.post("/stock/moves/{move_id}/reverse", response={201: list[MoveOut]}, tags=["stock"])
-def reverse_move(request: HttpRequest, move_id: int, payload: ReverseIn) -> Status[list[StockMove]]:
     places = stock_places(request.user)
     original = StockMove.objects.filter(
         Q(from_place__in=places) | Q(to_place__in=places), pk=move_id
     ).first()
     if original is None:
         raise Http404
-    return Status(201, stock.reverse_move(request.user, original, note=payload.note))
+    return Status(
+        201,
+        _once(
+            request,
+            response,
+            "aid.stock.reverse",
+            idempotency_key,
+            StockMove,
+            lambda: stock.reverse_move(request.user, original, note=payload.note),
+        ),
+    )
 
 
 # Deliveries --------------------------------------------------------------------------------
@@ -793,25 +880,37 @@ def get_delivery(request: HttpRequest, delivery_id: int) -> Delivery:
     return _delivery_out(request.user, delivery_id)
 
 
-def _step(request: HttpRequest, delivery_id: int, step: str, payload: Any = None) -> Delivery:
+def _step(
+    request: HttpRequest,
+    response: HttpResponse,
+    delivery_id: int,
+    step: str,
+    key: str | None,
+    payload: Any = None,
+) -> Delivery:
     delivery = access_delivery(request.user, delivery_id)
     user = request.user
-    if step == "claim":
-        delivery_services.claim_delivery(user, delivery)
-    elif step == "unclaim":
-        delivery_services.unclaim_delivery(user, delivery)
-    elif step == "pickup":
-        delivery_services.pick_up(user, delivery)
-    elif step == "deliver":
-        delivery_services.mark_delivered(
-            user, delivery, recipient_name=payload.recipient_name, received=payload.received
-        )
-    elif step == "confirm":
-        delivery_services.confirm_delivery(user, delivery)
-    elif step == "fail":
-        delivery_services.fail_delivery(user, delivery, reason=payload.reason)
-    else:
-        delivery_services.cancel_delivery(user, delivery, reason=payload.reason)
+
+    def run() -> list[Delivery]:
+        if step == "claim":
+            delivery_services.claim_delivery(user, delivery)
+        elif step == "unclaim":
+            delivery_services.unclaim_delivery(user, delivery)
+        elif step == "pickup":
+            delivery_services.pick_up(user, delivery)
+        elif step == "deliver":
+            delivery_services.mark_delivered(
+                user, delivery, recipient_name=payload.recipient_name, received=payload.received
+            )
+        elif step == "confirm":
+            delivery_services.confirm_delivery(user, delivery)
+        elif step == "fail":
+            delivery_services.fail_delivery(user, delivery, reason=payload.reason)
+        else:
+            delivery_services.cancel_delivery(user, delivery, reason=payload.reason)
+        return [delivery]
+
+    _once(request, response, f"aid.delivery.{step}", key, Delivery, run)
     return _delivery_out(user, delivery_id)
 
 
@@ -820,39 +919,108 @@ def _step(request: HttpRequest, delivery_id: int, step: str, payload: Any = None
     response=DeliveryOut,
     tags=["deliveries"],
     summary="Take a delivery (409 when another driver was first)",
+    description=RETRY_SAFE,
 )
-def claim_delivery(request: HttpRequest, delivery_id: int) -> Delivery:
-    return _step(request, delivery_id, "claim")
+def claim_delivery(
+    request: HttpRequest,
+    response: HttpResponse,
+    delivery_id: int,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Delivery:
+    return _step(request, response, delivery_id, "claim", idempotency_key)
 
 
-@router.post("/deliveries/{delivery_id}/unclaim", response=DeliveryOut, tags=["deliveries"])
-def unclaim_delivery(request: HttpRequest, delivery_id: int) -> Delivery:
-    return _step(request, delivery_id, "unclaim")
+@router.post(
+    "/deliveries/{delivery_id}/unclaim",
+    response=DeliveryOut,
+    tags=["deliveries"],
+    description=RETRY_SAFE,
+)
+def unclaim_delivery(
+    request: HttpRequest,
+    response: HttpResponse,
+    delivery_id: int,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Delivery:
+    return _step(request, response, delivery_id, "unclaim", idempotency_key)
 
 
-@router.post("/deliveries/{delivery_id}/pickup", response=DeliveryOut, tags=["deliveries"])
-def pick_up_delivery(request: HttpRequest, delivery_id: int) -> Delivery:
-    return _step(request, delivery_id, "pickup")
+@router.post(
+    "/deliveries/{delivery_id}/pickup",
+    response=DeliveryOut,
+    tags=["deliveries"],
+    description=RETRY_SAFE,
+)
+def pick_up_delivery(
+    request: HttpRequest,
+    response: HttpResponse,
+    delivery_id: int,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Delivery:
+    return _step(request, response, delivery_id, "pickup", idempotency_key)
 
 
-@router.post("/deliveries/{delivery_id}/deliver", response=DeliveryOut, tags=["deliveries"])
-def deliver_delivery(request: HttpRequest, delivery_id: int, payload: DeliveredIn) -> Delivery:
-    return _step(request, delivery_id, "deliver", payload)
+@router.post(
+    "/deliveries/{delivery_id}/deliver",
+    response=DeliveryOut,
+    tags=["deliveries"],
+    description=RETRY_SAFE,
+)
+def deliver_delivery(
+    request: HttpRequest,
+    response: HttpResponse,
+    delivery_id: int,
+    payload: DeliveredIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Delivery:
+    return _step(request, response, delivery_id, "deliver", idempotency_key, payload)
 
 
-@router.post("/deliveries/{delivery_id}/confirm", response=DeliveryOut, tags=["deliveries"])
-def confirm_delivery(request: HttpRequest, delivery_id: int) -> Delivery:
-    return _step(request, delivery_id, "confirm")
+@router.post(
+    "/deliveries/{delivery_id}/confirm",
+    response=DeliveryOut,
+    tags=["deliveries"],
+    description=RETRY_SAFE,
+)
+def confirm_delivery(
+    request: HttpRequest,
+    response: HttpResponse,
+    delivery_id: int,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Delivery:
+    return _step(request, response, delivery_id, "confirm", idempotency_key)
 
 
-@router.post("/deliveries/{delivery_id}/fail", response=DeliveryOut, tags=["deliveries"])
-def fail_delivery(request: HttpRequest, delivery_id: int, payload: ReasonIn) -> Delivery:
-    return _step(request, delivery_id, "fail", payload)
+@router.post(
+    "/deliveries/{delivery_id}/fail",
+    response=DeliveryOut,
+    tags=["deliveries"],
+    description=RETRY_SAFE,
+)
+def fail_delivery(
+    request: HttpRequest,
+    response: HttpResponse,
+    delivery_id: int,
+    payload: ReasonIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Delivery:
+    return _step(request, response, delivery_id, "fail", idempotency_key, payload)
 
 
-@router.post("/deliveries/{delivery_id}/cancel", response=DeliveryOut, tags=["deliveries"])
-def cancel_delivery(request: HttpRequest, delivery_id: int, payload: ReasonIn) -> Delivery:
-    return _step(request, delivery_id, "cancel", payload)
+@router.post(
+    "/deliveries/{delivery_id}/cancel",
+    response=DeliveryOut,
+    tags=["deliveries"],
+    description=RETRY_SAFE,
+)
+def cancel_delivery(
+    request: HttpRequest,
+    response: HttpResponse,
+    delivery_id: int,
+    payload: ReasonIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Delivery:
+    return _step(request, response, delivery_id, "cancel", idempotency_key, payload)
 
 
 # Recurring needs ---------------------------------------------------------------------------

@@ -77,3 +77,48 @@ def create_once(
             raise
         return previous, False
     return obj, True
+
+
+def _previous_run(scope: str, key: str, actor: Any, model: type[T]) -> list[T] | None:
+    row = IdempotencyKey.objects.filter(scope=scope, key=key).first()
+    if row is None:
+        return None
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    if row.actor_id != actor_id:
+        raise KeyReused
+    by_pk = model._default_manager.in_bulk([int(pk) for pk in row.object_ids])
+    return [by_pk[int(pk)] for pk in row.object_ids if int(pk) in by_pk]
+
+
+def run_once(
+    *, scope: str, key: str | None, actor: Any, model: type[T], run: Callable[[], list[T]]
+) -> tuple[list[T], bool]:
+    """Run ``run`` (an action answering the objects it made or changed: stock moves, a
+    delivery) unless ``key`` was already used in ``scope``; return (objects, ran).
+
+    A driver's phone that lost the answer to "picked up" or "received 200 blankets" sends it
+    again: the stock is moved once, and the retry gets the first answer, not an error."""
+    if not key:
+        return run(), True
+    validate_key(key)
+    previous = _previous_run(scope, key, actor, model)
+    if previous is not None:
+        return previous, False
+    try:
+        with transaction.atomic():
+            objects = run()
+            ids = [str(obj.pk) for obj in objects]
+            IdempotencyKey.objects.create(
+                scope=scope,
+                key=key,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                object_type=ContentType.objects.get_for_model(model),
+                object_id=ids[0] if ids else "",
+                object_ids=ids,
+            )
+    except IntegrityError:
+        previous = _previous_run(scope, key, actor, model)
+        if previous is None:
+            raise
+        return previous, False
+    return objects, True

@@ -368,6 +368,9 @@ class IdempotencyKey(models.Model):
     )
     object_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.CharField(max_length=64)
+    # Every object an action made or changed, in order, when it answers a list (a stock issue
+    # takes from several lots); ``object_id`` is then the first, or "" when there are none.
+    object_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

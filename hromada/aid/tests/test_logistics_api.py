@@ -205,3 +205,62 @@ def test_the_list_of_deliveries_costs_the_same_queries_for_any_number(
         response = client.get("/api/deliveries")
     assert body(response)["count"] == 10
     assert stock.on_hand(community.school, item("candles")) == 100
+
+
+def test_a_stock_move_sent_again_with_its_key_is_made_once(community, api):
+    # The hub's phone lost the answer to "received 200 blankets" and sends it again.
+    client = api(community.coordinator)
+    url = f"/api/stock/{community.school.pk}"
+    key = str(uuid.uuid4())
+    data = {"item_id": item("blankets").pk, "quantity": "200"}
+    first = post(client, url + "/receive", data, HTTP_IDEMPOTENCY_KEY=key)
+    again = post(client, url + "/receive", data, HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == again.status_code == 201
+    assert body(again) == body(first) and again["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
+    issue_key = str(uuid.uuid4())
+    for _ in range(2):
+        issued = post(
+            client,
+            url + "/issue",
+            {"item_id": item("blankets").pk, "quantity": "150"},
+            HTTP_IDEMPOTENCY_KEY=issue_key,
+        )
+        assert issued.status_code == 201
+    assert body(client.get(url))["levels"][0]["quantity"] == "50.000"
+    assert body(client.get(url + "/moves"))["count"] == 2
+
+
+def test_a_delivery_step_sent_again_with_its_key_answers_as_the_first_time(community, api):
+    stock_up(community.school, "blankets", 30)
+    planned = post(
+        api(community.coordinator),
+        "/api/deliveries",
+        {
+            "from_place_id": community.school.pk,
+            "to_place_id": community.office.pk,
+            "lines": [{"item_id": item("blankets").pk, "quantity": "30"}],
+        },
+    )
+    pk = body(planned)["id"]
+    driver = api(make_user(roles={community.council: [Role.VOLUNTEER]}))
+    assert post(driver, f"/api/deliveries/{pk}/claim", {}).status_code == 200
+    key = str(uuid.uuid4())
+    first = post(driver, f"/api/deliveries/{pk}/pickup", {}, HTTP_IDEMPOTENCY_KEY=key)
+    again = post(driver, f"/api/deliveries/{pk}/pickup", {}, HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == again.status_code == 200
+    assert body(again)["status"] == "picked_up" and again["Idempotent-Replayed"] == "true"
+    # Without a key the same step twice is refused: it has happened already.
+    assert post(driver, f"/api/deliveries/{pk}/pickup", {}).status_code in (409, 422)
+    assert Delivery.objects.get(pk=pk).moves.count() == 1
+
+
+def test_another_users_key_moves_nothing_and_reveals_nothing(community, api):
+    url = f"/api/stock/{community.school.pk}/receive"
+    key = str(uuid.uuid4())
+    data = {"item_id": item("candles").pk, "quantity": "5"}
+    assert post(api(community.coordinator), url, data, HTTP_IDEMPOTENCY_KEY=key).status_code == 201
+    other = make_user(roles={community.council: [Role.COORDINATOR]})
+    refused = post(api(other), url, data, HTTP_IDEMPOTENCY_KEY=key)
+    assert refused.status_code == 409 and "moves" not in refused.text
+    assert stock.on_hand(community.school, item("candles")) == Decimal(5)
