@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -92,6 +93,13 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _account_pages() -> list[str]:
+    """Where the forms go that change who is signed in on this phone (sign in, the second
+    factor, sign out): sending one drops the pages kept for whoever was signed in before."""
+    two_factor = reverse("core:two-factor")
+    return [reverse("core:login"), reverse("core:logout"), two_factor + "*"]
+
+
 @cache
 def _worker_source() -> bytes:
     """sw.js with the hashed names of this deployment's static files in front of it.
@@ -108,6 +116,7 @@ def _worker_source() -> bytes:
         "shell": [static(name) for name in SHELL],
         "pages": OFFLINE_PAGES,
         "warm": WARM_PAGES,
+        "account": _account_pages(),
     }
     version = hashlib.sha256(json.dumps(config).encode() + source).hexdigest()[:12]
     config["version"] = version

@@ -4,7 +4,9 @@
    - The shell (stylesheet, scripts, icons, by their hashed names) is cached on install.
    - Pages a volunteer needs on the move are fetched from the network first and kept; when
      the network fails or stays silent, the kept copy is shown (the page says how old it is).
-   - Forms are not handled here: hromada-offline.js queues them and sends them again. */
+   - Forms are not handled here: hromada-offline.js queues them and sends them again.
+   - Signing in or out (a form sent to one of C.account) drops every kept page at once: the
+     next page, if the server is slow, must not be the copy kept for whoever came before. */
 "use strict";
 
 const C = self.HROMADA;
@@ -27,7 +29,8 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-const keptPage = (path) => C.pages.some((p) => (p.endsWith("*") ? path.startsWith(p.slice(0, -1)) : path === p));
+const matches = (paths, path) => paths.some((p) => (p.endsWith("*") ? path.startsWith(p.slice(0, -1)) : path === p));
+const keptPage = (path) => matches(C.pages, path);
 
 // A page worth keeping: ours, complete, HTML, not an error and not a redirect to sign in.
 function keepable(response) {
@@ -58,9 +61,13 @@ function page(request) {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method !== "GET") {
+    // The browser sends it; the kept pages are gone long before the answer comes back.
+    if (request.mode === "navigate" && matches(C.account, url.pathname)) event.waitUntil(caches.delete(PAGES));
+    return;
+  }
   if (url.pathname.startsWith("/static/")) {
     // Hashed names never change content: the cache answers, else the network (and is kept).
     event.respondWith(

@@ -314,3 +314,37 @@ def test_a_conflict_comes_back_on_the_item_it_belongs_to(server, driver) -> None
 
     failed.locator("button").click()  # read and dismissed
     expect(outbox(page, "failed")).to_have_count(0, timeout=TIMEOUT_MS)
+
+
+def kept_paths(page: Page) -> list[str]:
+    return page.evaluate(
+        "caches.open('hromada-pages').then(c => c.keys())"
+        ".then(keys => keys.map(r => new URL(r.url).pathname))"
+    )
+
+
+@pytest.mark.browser
+def test_sending_the_sign_in_form_drops_the_pages_kept_for_whoever_came_before(
+    chromium: Browser, server: Server
+) -> None:
+    # On a shared phone the board kept for the last visitor must not stand in for the next
+    # one's first page when the server is slow: the worker drops kept pages as soon as a
+    # sign-in form is sent, whatever its outcome (here a wrong password, which leaves the
+    # visitor anonymous, so the page's own check of who is signed in does not drop them).
+    context = chromium.new_context(
+        base_url=server.url, locale="en-US", viewport={"width": 360, "height": 740}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        keep(page, "/needs/")
+        assert "/needs/" in kept_paths(page)
+
+        page.goto("/login/")
+        page.fill("#id_username", "volunteer")
+        page.fill("#id_password", "not the password")
+        page.press("#id_password", "Enter")
+        expect(page.locator(".errorlist, [role=alert]").first).to_be_visible()
+        assert kept_paths(page) == []
+    finally:
+        context.close()
