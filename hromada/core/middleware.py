@@ -139,6 +139,10 @@ def require_second_factor(get_response: Handler) -> Handler:
         if path.startswith(settings.STATIC_URL) or path in {
             reverse(name) for name in _OPEN_BEFORE_SECOND_FACTOR + _OPEN_PATHS_BEFORE_SECOND_FACTOR
         }:
+            # The page is not yet this user's to keep or fetch ahead for (base.html): giving
+            # the code renews the session, and a fetch-ahead still carrying the old session
+            # would answer by deleting the new session's cookie.
+            request.second_factor_owed = True  # type: ignore[attr-defined]
             return get_response(request)
         if path.startswith("/api/"):
             if request.headers.get("Authorization"):

@@ -117,6 +117,21 @@ def test_a_signed_in_coordinator_gives_the_code_and_lands_where_they_were_going(
     assert client.cookies["hromada_session"].value != session_before, "a new session key"
 
 
+def test_the_code_page_does_not_let_the_phone_fetch_ahead_with_the_session_it_renews(
+    community, password
+):
+    # Giving the code renews the session key; a page-ahead fetch (hromada-offline.js, for a
+    # page naming its user) still carrying the old key would be answered by deleting the new
+    # session's cookie, signing the person out again. The code page names nobody.
+    device = TOTPDevice.objects.create(user=community.coordinator, name="phone", confirmed=True)
+    client = password_sign_in(community.coordinator, password)
+    owed = client.get(reverse("core:two-factor"))
+    assert owed.status_code == 200 and 'data-user=""' in owed.text
+    client.post(reverse("core:two-factor"), {"code": code_now(device), "next": "/account/"})
+    signed_in = client.get(reverse("core:account"))
+    assert f'data-user="{community.coordinator.pk}"' in signed_in.text
+
+
 def test_a_code_works_once_and_wrong_codes_make_the_next_try_wait(community, password):
     device = TOTPDevice.objects.create(user=community.caseworker, name="phone", confirmed=True)
     code = code_now(device)
