@@ -43,6 +43,11 @@ class Command(BaseCommand):
             "--blocking-threads",
             str(settings.WEB_THREADS),
             "--no-ws",
+            # A web process that dies (the kernel's OOM killer, a crash in a C library) is
+            # started again in a second; the others keep serving meanwhile.
+            "--respawn-failed-workers",
+            "--respawn-interval",
+            "1",
             "--log-level",
             "warning",
         ]
