@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -72,11 +73,20 @@ WRITES = {"post", "put", "patch", "delete"}
 
 class HromadaAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        """Ninja's document, one name per schema (``hromada.lib.openapi``), with the error
-        answers the exception handlers below give."""
+        """Ninja's document, built once per process, prefix and language (building it takes
+        a second or more of CPU: per request, anyone could keep the server busy with it)."""
         path_prefix = kwargs.get("path_prefix")
         if path_prefix is None:
             path_prefix = self.get_root_path(kwargs.get("path_params") or {})
+        key = (path_prefix, get_language())
+        cache: dict[tuple[str, str], Any] = self.__dict__.setdefault("_documents", {})
+        if key not in cache:
+            cache[key] = self._build_openapi_schema(path_prefix)
+        return cache[key]
+
+    def _build_openapi_schema(self, path_prefix: str) -> Any:
+        """Ninja's document, one name per schema (``hromada.lib.openapi``), with the error
+        answers the exception handlers below give."""
         schema = UniqueNamesSchema(self, path_prefix)
         schema["components"].setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         error_ref = {"$ref": "#/components/schemas/Error"}

@@ -84,3 +84,22 @@ def test_places_filter_by_area_including_the_areas_below(community, client):
     data = body(client.get("/api/places", {"area": community.village.code}))
     assert {p["name"] for p in data["items"]} == {"Пункт видачі", "Пункт іншої ГО"}
     assert body(client.get("/api/places", {"area": community.oblast.code}))["count"] == 4
+
+
+def test_the_openapi_document_is_built_once_per_language_not_per_request(db, client, monkeypatch):
+    # Building it takes a second or more of CPU: per request, anyone could keep a server busy.
+    from hromada.api import api
+
+    monkeypatch.setitem(api.__dict__, "_documents", {})
+    built: list[str] = []
+    build = api._build_openapi_schema
+    monkeypatch.setattr(
+        api, "_build_openapi_schema", lambda prefix: built.append(prefix) or build(prefix)
+    )
+    answers = [
+        client.get("/api/openapi.json", HTTP_ACCEPT_LANGUAGE=lang)
+        for lang in ("en", "en", "uk", "uk")
+    ]
+    assert all(a.status_code == 200 for a in answers)
+    assert answers[0].json() == answers[1].json()
+    assert len(built) == 2  # one per language
