@@ -152,3 +152,16 @@ def _fresh_rate_limits(monkeypatch):
 
     cache.clear()
     monkeypatch.setattr(ratelimit, "clock", lambda: 1_800_000_000.0 + 1230.5)
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_test():
+    """Each test starts in English, whatever the test before it asked for: a request leaves
+    its language active in the thread (LocaleMiddleware), so without this a service's
+    message came out English or Ukrainian depending on the order the tests ran in. Tests of
+    Ukrainian text say so (``translation.override("uk")`` or ``Accept-Language: uk``)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

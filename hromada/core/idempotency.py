@@ -39,44 +39,15 @@ def validate_key(key: str) -> None:
         )
 
 
-def _previous(scope: str, key: str, actor: Any, model: type[T]) -> T | None:
-    row = IdempotencyKey.objects.filter(scope=scope, key=key).first()
-    if row is None:
-        return None
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    obj = model._default_manager.filter(pk=row.object_id).first()
-    if row.actor_id != actor_id or obj is None:
-        raise KeyReused
-    return obj
-
-
 def create_once(
     *, scope: str, key: str | None, actor: Any, model: type[T], create: Callable[[], T]
 ) -> tuple[T, bool]:
-    """Run ``create`` unless ``key`` was already used in ``scope``; return (object, created)."""
-    if not key:
-        return create(), True
-    validate_key(key)
-    previous = _previous(scope, key, actor, model)
-    if previous is not None:
-        return previous, False
-    try:
-        with transaction.atomic():
-            obj = create()
-            IdempotencyKey.objects.create(
-                scope=scope,
-                key=key,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                object_type=ContentType.objects.get_for_model(obj),
-                object_id=str(obj.pk),
-            )
-    except IntegrityError:
-        # A concurrent request with the same key committed first: return its object.
-        previous = _previous(scope, key, actor, model)
-        if previous is None:
-            raise
-        return previous, False
-    return obj, True
+    """Run ``create`` unless ``key`` was already used in ``scope``; return (object, created).
+    A key whose object has since gone (erased) is spent: nothing is made again."""
+    made, created = run_once(scope=scope, key=key, actor=actor, model=model, run=lambda: [create()])
+    if not made:
+        raise KeyReused
+    return made[0], created
 
 
 def _previous_run(scope: str, key: str, actor: Any, model: type[T]) -> list[T] | None:
@@ -86,8 +57,10 @@ def _previous_run(scope: str, key: str, actor: Any, model: type[T]) -> list[T] |
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     if row.actor_id != actor_id:
         raise KeyReused
-    by_pk = model._default_manager.in_bulk([int(pk) for pk in row.object_ids])
-    return [by_pk[int(pk)] for pk in row.object_ids if int(pk) in by_pk]
+    # Keys written before object_ids existed name their one object in object_id.
+    ids = [int(pk) for pk in row.object_ids or ([row.object_id] if row.object_id else [])]
+    by_pk = model._default_manager.in_bulk(ids)
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def run_once(
