@@ -26,10 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
+from tests.browser.signin import sign_in as sign_in_through_the_pages  # noqa: E402
 from tests.liveserver import CHROMIUM, chromium_args, running_hromada  # noqa: E402
 
-# hromada.core.demo's, printed for anyone trying the demo (importing it needs Django set up)
-DEMO_PASSWORD = "hromada-demo"  # noqa: S105
 FIRST_CEILING = 30 * 1024
 REPEAT_CEILING = 10 * 1024
 MAP_PAGES = ("/places/",)  # maps are excepted from the budget
@@ -96,31 +95,37 @@ class WireMeter:
             raise RuntimeError(f"{url} answered {response and response.status}")
         return sum(self.received.values()), self.requests
 
-    def clear_cache(self) -> None:
-        self.cdp.send("Network.clearBrowserCache")
+
+_signed_in: dict[str, Any] = {}
 
 
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.press("#id_password", "Enter")
-    page.locator('form[action="/logout/"]').wait_for(state="attached")  # signed in
+def signed_in_state(browser: Browser, base_url: str, username: str) -> Any:
+    """Cookies of a session signed in through the pages (the password, then the code from
+    the demo's authenticator for the roles that must give one), made once per user: a code
+    is accepted once, and each page is weighed in a fresh context that starts from these."""
+    if username not in _signed_in:
+        context = new_context(browser, base_url)
+        try:
+            sign_in_through_the_pages(context.new_page(), username, type_slowly=False)
+            _signed_in[username] = context.storage_state()
+        finally:
+            context.close()
+    return _signed_in[username]
 
 
-def new_context(browser: Browser) -> BrowserContext:
-    return browser.new_context(locale="uk-UA", service_workers="block")
+def new_context(browser: Browser, base_url: str, who: str = "anonymous") -> BrowserContext:
+    state = None if who == "anonymous" else signed_in_state(browser, base_url, who)
+    return browser.new_context(
+        base_url=base_url, locale="uk-UA", service_workers="block", storage_state=state
+    )
 
 
 def weigh(browser: Browser, base_url: str, path: str, *, who: str) -> PageWeight:
     """First load in a fresh context with an empty cache, then the same URL again in it."""
-    context = new_context(browser)
+    context = new_context(browser, base_url, who)  # signed in already: nothing cached yet
     try:
         page = context.new_page()
         meter = WireMeter(context, page)
-        if who != "anonymous":
-            sign_in(page, base_url, who)
-            meter.clear_cache()  # signing in fetched the stylesheet and script already
         first_bytes, requests = meter.load(page, base_url + path)
         repeat_bytes, _ = meter.load(page, base_url + path)
     finally:
@@ -132,11 +137,9 @@ def weigh(browser: Browser, base_url: str, path: str, *, who: str) -> PageWeight
 
 def first_link(browser: Browser, base_url: str, who: str, path: str, pattern: str) -> str:
     """The first link on ``path`` whose address matches ``pattern``, as ``who`` sees it."""
-    context = new_context(browser)
+    context = new_context(browser, base_url, who)
     try:
         page = context.new_page()
-        if who != "anonymous":
-            sign_in(page, base_url, who)
         page.goto(base_url + path)
         hrefs = page.locator("main a[href]").evaluate_all("links => links.map(a => a.pathname)")
     finally:
