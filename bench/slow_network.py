@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Browser, CDPSession, Page, sync_playwright  # noqa: E402
 
-from bench.page_weight import first_link, sign_in  # noqa: E402
+from bench.page_weight import first_link, new_context  # noqa: E402
 from tests.liveserver import CHROMIUM, chromium_args, running_hromada  # noqa: E402
 
 DOWN_KBIT, UP_KBIT, LATENCY_MS = 250, 50, 300
@@ -86,12 +86,10 @@ def timed(page: Page, url: str) -> tuple[int, int]:
 
 
 def measure(browser: Browser, base_url: str, path: str, who: str, *, target: bool) -> PageTiming:
-    context = browser.new_context(locale="uk-UA", service_workers="block")
+    context = new_context(browser, base_url, who)  # signed in at full speed, nothing cached
     try:
         page = context.new_page()
         cdp = context.new_cdp_session(page)
-        if who != "anonymous":
-            sign_in(page, base_url, who)  # at full speed: we time the page, not the sign-in
         cdp.send("Network.clearBrowserCache")
         throttle(cdp)
         first = timed(page, base_url + path)
