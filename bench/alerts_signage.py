@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.browser.signin import sign_in
 from tests.liveserver import CHROMIUM, chromium_args, running_hromada
 
-PASSWORD = "hromada-demo"  # noqa: S105 -- the demo accounts' published password
 CEILING_MS = 10_000
 POLL_MS = 5_000
 
@@ -39,10 +39,7 @@ def token_for(browser: Browser, base: str, username: str) -> str:
     """Sign in as a demo user and make a personal API token, as a person would."""
     context = browser.new_context(base_url=base)
     page = context.new_page()
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
+    sign_in(page, username, type_slowly=False)  # with the demo's code where one is asked
     page.goto("/account/tokens/")
     page.fill("#id_name", "bench")
     page.locator("main form button[type=submit]").click()
@@ -65,10 +62,7 @@ def call(base: str, token: str, method: str, path: str, body: dict | None = None
 def screen_url(browser: Browser, base: str) -> str:
     context = browser.new_context(base_url=base)
     page = context.new_page()
-    page.goto("/login/")
-    page.fill("#id_username", "author")
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
+    sign_in(page, "author", type_slowly=False)  # with the demo's code where one is asked
     page.goto("/alerts/displays/")
     page.locator("table.displays a").first.click()
     href = page.locator(".secret a").get_attribute("href") or ""
