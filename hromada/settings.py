@@ -108,7 +108,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "hromada.core.middleware.user_preferences",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Coordinators, caseworkers, approvers and admins give a code from their authenticator.
+    # Their sessions end after PRIVILEGED_SESSION_IDLE_SECONDS without a request ...
+    "hromada.core.middleware.end_idle_privileged_sessions",
+    # ... and coordinators, caseworkers, approvers and admins give a code from their authenticator.
     "hromada.core.middleware.require_second_factor",
     "hromada.core.middleware.keep_messages_from_warm_fetches",
     # A page POST replayed from the offline queue (same Idempotency-Key) runs once.
@@ -237,6 +239,9 @@ TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBa
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_NAME = "hromada_session"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
+# The roles that must give a second factor (they see shelters' addresses and missing people)
+# are signed out after this long without a request: a lost, unlocked phone stops being them.
+PRIVILEGED_SESSION_IDLE_SECONDS = env_int("PRIVILEGED_SESSION_IDLE_SECONDS", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_NAME = "hromada_csrftoken"

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import secrets
+import time
 import zoneinfo
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hromada.core import two_factor
+from hromada.core.services import record_event
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -118,6 +124,42 @@ def keep_messages_from_warm_fetches(get_response: Handler) -> Handler:
 # signing out, the language switch, and the web app's own files.
 _OPEN_BEFORE_SECOND_FACTOR = ("core:two-factor", "core:two-factor-setup", "core:logout")
 _OPEN_PATHS_BEFORE_SECOND_FACTOR = ("core:set-language", "core:manifest", "core:service-worker")
+
+
+LAST_SEEN = "hromada_last_seen"  # in the session: when this session last made a request
+SEEN_GRANULARITY = 300  # written at most every 5 minutes, not on every request
+
+
+def end_idle_privileged_sessions(get_response: Handler) -> Handler:
+    """Sign out a session of a role that must give a second factor after
+    ``PRIVILEGED_SESSION_IDLE_SECONDS`` without a request: the next request meets the
+    sign-in page (the API a 401), with a message saying why; audited. Other users keep
+    their session for ``SESSION_COOKIE_AGE``. Personal tokens are not sessions."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not two_factor.required(user):
+            return get_response(request)
+        now = int(time.time())
+        seen = request.session.get(LAST_SEEN)
+        if seen is not None and now - int(seen) > settings.PRIVILEGED_SESSION_IDLE_SECONDS:
+            record_event("auth.session_idle_ended", actor=user, request=request, idle=now - seen)
+            logout(request)
+            hours = max(1, settings.PRIVILEGED_SESSION_IDLE_SECONDS // 3600)
+            message = ngettext(
+                "You were signed out after %(hours)d hour without activity. Sign in again.",
+                "You were signed out after %(hours)d hours without activity. Sign in again.",
+                hours,
+            ) % {"hours": hours}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=401)
+            messages.info(request, message)
+            return redirect_to_login(request.get_full_path())
+        if seen is None or now - int(seen) >= SEEN_GRANULARITY:
+            request.session[LAST_SEEN] = now
+        return get_response(request)
+
+    return middleware
 
 
 def require_second_factor(get_response: Handler) -> Handler:

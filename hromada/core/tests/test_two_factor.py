@@ -4,6 +4,7 @@ codes, recovery codes, throttling and resets behave."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.core.management import call_command
@@ -206,3 +207,51 @@ def test_a_lost_phone_is_reset_by_command_and_audited(community, as_user):
     assert not StaticToken.objects.filter(device__user=community.coordinator).exists()
     event = AuditEvent.objects.get(action="2fa.reset")
     assert event.details["reason"] == "phone lost in the shelling"
+
+
+def _idle_for(client, seconds: int) -> None:
+    from hromada.core.middleware import LAST_SEEN
+
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - seconds
+    session.save()
+
+
+def test_a_coordinators_session_ends_after_the_idle_limit_and_says_why(
+    community, as_user, settings
+):
+    # A coordinator's phone left unlocked in a shelter stops being the coordinator.
+    settings.PRIVILEGED_SESSION_IDLE_SECONDS = 3600
+    client = as_user(community.coordinator)
+    assert client.get(reverse("core:account")).status_code == 200
+    _idle_for(client, 3601)
+    ended = client.get(reverse("core:account"), HTTP_ACCEPT_LANGUAGE="en")
+    assert ended.status_code == 302
+    assert ended["Location"].startswith(reverse("core:login") + "?next=")
+    login_page = client.get(ended["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert "signed out after 1 hour without activity" in login_page.text
+    assert AuditEvent.objects.filter(
+        actor=community.coordinator, action="auth.session_idle_ended"
+    ).exists()
+    assert client.get(reverse("core:account")).status_code == 302  # signed out for good
+
+
+def test_the_api_answers_an_idle_privileged_session_401(community, as_user, settings):
+    settings.PRIVILEGED_SESSION_IDLE_SECONDS = 3600
+    client = as_user(community.caseworker)
+    _idle_for(client, 7200)
+    response = client.get("/api/needs", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 401 and "without activity" in response.json()["detail"]
+
+
+def test_within_the_limit_and_for_volunteers_the_session_goes_on(community, as_user, settings):
+    from hromada.core.middleware import LAST_SEEN
+
+    settings.PRIVILEGED_SESSION_IDLE_SECONDS = 3600
+    coordinator = as_user(community.coordinator)
+    _idle_for(coordinator, 3000)
+    assert coordinator.get(reverse("core:account")).status_code == 200
+    assert coordinator.session[LAST_SEEN] >= int(time.time()) - 5  # the clock starts again
+    volunteer = as_user(community.volunteer)  # sees no shelter addresses: the 14-day session
+    _idle_for(volunteer, 10 * 3600)
+    assert volunteer.get(reverse("core:account")).status_code == 200
