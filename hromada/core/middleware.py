@@ -130,6 +130,23 @@ LAST_SEEN = "hromada_last_seen"  # in the session: when this session last made a
 SEEN_GRANULARITY = 300  # written at most every 5 minutes, not on every request
 
 
+def _idle_message(seconds: int) -> str:
+    """Why the person was signed out, in whole hours, or in minutes under two hours."""
+    if seconds >= 2 * 3600:
+        hours = seconds // 3600
+        return ngettext(
+            "You were signed out after %(hours)d hour without activity. Sign in again.",
+            "You were signed out after %(hours)d hours without activity. Sign in again.",
+            hours,
+        ) % {"hours": hours}
+    minutes = max(1, seconds // 60)
+    return ngettext(
+        "You were signed out after %(minutes)d minute without activity. Sign in again.",
+        "You were signed out after %(minutes)d minutes without activity. Sign in again.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 def end_idle_privileged_sessions(get_response: Handler) -> Handler:
     """Sign out a session of a role that must give a second factor after
     ``PRIVILEGED_SESSION_IDLE_SECONDS`` without a request: the next request meets the
@@ -145,12 +162,7 @@ def end_idle_privileged_sessions(get_response: Handler) -> Handler:
         if seen is not None and now - int(seen) > settings.PRIVILEGED_SESSION_IDLE_SECONDS:
             record_event("auth.session_idle_ended", actor=user, request=request, idle=now - seen)
             logout(request)
-            hours = max(1, settings.PRIVILEGED_SESSION_IDLE_SECONDS // 3600)
-            message = ngettext(
-                "You were signed out after %(hours)d hour without activity. Sign in again.",
-                "You were signed out after %(hours)d hours without activity. Sign in again.",
-                hours,
-            ) % {"hours": hours}
+            message = _idle_message(settings.PRIVILEGED_SESSION_IDLE_SECONDS)
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=401)
             messages.info(request, message)

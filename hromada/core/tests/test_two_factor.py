@@ -229,7 +229,7 @@ def test_a_coordinators_session_ends_after_the_idle_limit_and_says_why(
     assert ended.status_code == 302
     assert ended["Location"].startswith(reverse("core:login") + "?next=")
     login_page = client.get(ended["Location"], HTTP_ACCEPT_LANGUAGE="en")
-    assert "signed out after 1 hour without activity" in login_page.text
+    assert "signed out after 60 minutes without activity" in login_page.text
     assert AuditEvent.objects.filter(
         actor=community.coordinator, action="auth.session_idle_ended"
     ).exists()
@@ -255,3 +255,16 @@ def test_within_the_limit_and_for_volunteers_the_session_goes_on(community, as_u
     volunteer = as_user(community.volunteer)  # sees no shelter addresses: the 14-day session
     _idle_for(volunteer, 10 * 3600)
     assert volunteer.get(reverse("core:account")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "seconds,said",
+    [(12 * 3600, "12 hours"), (2 * 3600, "2 hours"), (5400, "90 minutes"), (30, "1 minute")],
+)
+def test_the_sign_out_message_gives_the_limit_as_set(seconds, said):
+    from django.utils import translation
+
+    from hromada.core.middleware import _idle_message
+
+    with translation.override("en"):
+        assert f"signed out after {said} without activity" in _idle_message(seconds)
