@@ -77,15 +77,19 @@ def _answers(url: str) -> bool:
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """Stop the server as Ctrl-C in its terminal would: SIGINT to its whole process group,
-    so `run` waits for granian to finish; SIGKILL the group if that takes too long."""
+    so `run` waits for granian to finish; SIGKILL the group if that takes too long. Whatever
+    of the group outlives `run` (a web process granian started again after a crash test
+    killed one, if granian's shutdown raced the new start) is killed too. A process that had
+    already ended is left alone: its group's number may belong to somebody else by now."""
     if process.poll() is not None:
         return
     os.killpg(process.pid, signal.SIGINT)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
+    # Until its last member ends, the group's number is not given to another process.
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    process.wait()
 
 
 def _wait_until_answering(server: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
