@@ -892,22 +892,8 @@ def _step(
     user = request.user
 
     def run() -> list[Delivery]:
-        if step == "claim":
-            delivery_services.claim_delivery(user, delivery)
-        elif step == "unclaim":
-            delivery_services.unclaim_delivery(user, delivery)
-        elif step == "pickup":
-            delivery_services.pick_up(user, delivery)
-        elif step == "deliver":
-            delivery_services.mark_delivered(
-                user, delivery, recipient_name=payload.recipient_name, received=payload.received
-            )
-        elif step == "confirm":
-            delivery_services.confirm_delivery(user, delivery)
-        elif step == "fail":
-            delivery_services.fail_delivery(user, delivery, reason=payload.reason)
-        else:
-            delivery_services.cancel_delivery(user, delivery, reason=payload.reason)
+        data = payload.dict() if payload is not None else {}
+        delivery_services.take_step(user, delivery, step, **data)
         return [delivery]
 
     _once(request, response, f"aid.delivery.{step}", key, Delivery, run)
@@ -957,7 +943,7 @@ def pick_up_delivery(
     delivery_id: int,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Delivery:
-    return _step(request, response, delivery_id, "pickup", idempotency_key)
+    return _step(request, response, delivery_id, "pick_up", idempotency_key)
 
 
 @router.post(

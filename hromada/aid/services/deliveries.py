@@ -440,6 +440,39 @@ def cancel_delivery(actor: Any, delivery: Delivery, *, reason: str = "") -> Deli
     return delivery
 
 
+STEPS = ("claim", "unclaim", "pick_up", "deliver", "confirm", "fail", "cancel")
+
+
+def take_step(
+    actor: Any,
+    delivery: Delivery,
+    step: str,
+    *,
+    recipient_name: str = "",
+    received: dict[int, Decimal] | None = None,
+    photo: Any = None,
+    reason: str = "",
+) -> Delivery:
+    """One of ``STEPS`` by its name, as the pages' buttons and the API's paths give it."""
+    if step == "claim":
+        return claim_delivery(actor, delivery)
+    if step == "unclaim":
+        return unclaim_delivery(actor, delivery)
+    if step == "pick_up":
+        return pick_up(actor, delivery)
+    if step == "deliver":
+        return mark_delivered(
+            actor, delivery, recipient_name=recipient_name, received=received, photo=photo
+        )
+    if step == "confirm":
+        return confirm_delivery(actor, delivery)
+    if step == "fail":
+        return fail_delivery(actor, delivery, reason=reason)
+    if step == "cancel":
+        return cancel_delivery(actor, delivery, reason=reason)
+    raise ValueError(f"unknown delivery step {step!r}")
+
+
 def _unload(actor: Any, delivery: Delivery, note: str) -> None:
     if delivery.status != Delivery.Status.PICKED_UP:
         return

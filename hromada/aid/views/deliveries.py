@@ -144,14 +144,8 @@ def delivery_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "cancel": _("The delivery is cancelled."),
     }
     try:
-        if step == "claim":
-            deliveries.claim_delivery(user, delivery)
-        elif step == "unclaim":
-            deliveries.unclaim_delivery(user, delivery)
-        elif step == "pick_up":
-            deliveries.pick_up(user, delivery)
-        elif step == "confirm":
-            deliveries.confirm_delivery(user, delivery)
+        if step in ("claim", "unclaim", "pick_up", "confirm"):
+            deliveries.take_step(user, delivery, step)
         elif step == "deliver":
             lines = list(delivery.lines.select_related("item"))
             form = DeliveredForm(request.POST, request.FILES, lines=lines)
@@ -178,11 +172,7 @@ def delivery_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 return _detail(
                     request, delivery, status=422, reason_form=reason_form, open_form=step
                 )
-            reason = reason_form.cleaned_data["reason"]
-            if step == "fail":
-                deliveries.fail_delivery(user, delivery, reason=reason)
-            else:
-                deliveries.cancel_delivery(user, delivery, reason=reason)
+            deliveries.take_step(user, delivery, step, reason=reason_form.cleaned_data["reason"])
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("aid:delivery-detail", pk=delivery.pk)
